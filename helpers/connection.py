@@ -18,15 +18,8 @@ variables, ``~/.aws/credentials``, ...).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import subprocess
-import sys
-import threading
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -62,11 +55,6 @@ DEFAULT_STATE_DIR = REPO_ROOT / ".mturk_local"
 # default of 3 gives up too early when a large batch is throttled.
 MAX_ATTEMPTS_PER_CALL = 10
 
-HEALTH_TIMEOUT_SECONDS = 2.0
-SERVER_START_TIMEOUT_SECONDS = 30.0
-SERVER_START_POLL_SECONDS = 0.05
-LOG_TAIL_LINES = 20
-
 # Any credentials work against mturk_local because it does not verify SigV4.
 LOCAL_ACCESS_KEY_ID = "local"
 LOCAL_SECRET_ACCESS_KEY = "local"
@@ -81,7 +69,9 @@ class Connection:
     ``image_base_url`` is where HIT pages load images from (``None`` when not
     configured). ``budget`` is the spending limit in dollars, or ``None``.
     ``server_pid`` and ``started_server`` describe the local service process
-    and are ``None``/``False`` for other targets.
+    and are ``None``/``False`` for other targets. ``state_dir`` is the local
+    service's state folder, or ``None`` for other targets and for a local
+    service reached through an explicit ``endpoint_url``.
     """
 
     client: Any
@@ -92,6 +82,7 @@ class Connection:
     budget: Decimal | None = None
     server_pid: int | None = None
     started_server: bool = field(default=False)
+    state_dir: Path | None = None
 
     def preview_url(self, hit: Mapping[str, Any] | str) -> str:
         """Return the worker-site URL that previews ``hit``.
@@ -130,7 +121,10 @@ def connect(
     ``python -m mturk_local serve`` in the background. The env variables
     ``MTURK_LOCAL_SEED``, ``MTURK_LOCAL_SPEED`` and ``MTURK_LOCAL_INSTANT``
     are passed to a newly started service as ``--seed``, ``--speed`` and
-    ``--instant``.
+    ``--instant``. A new service runs in instant mode unless
+    ``MTURK_LOCAL_SPEED`` is set or ``MTURK_LOCAL_INSTANT`` is ``0``.
+    The service keeps running after this process ends; stop it with
+    ``python -m mturk_local stop --state-dir DIR``.
 
     Raises ``ValueError`` for an unknown target, an invalid budget, or
     production without a budget. Raises ``TypeError`` for a float budget (pass
@@ -203,16 +197,20 @@ def _connect_local(
 ) -> Connection:
     server_pid = None
     started = False
+    directory = None
     if endpoint_url is None:
+        # Imported here because the sandbox and production targets do not need mturk_local.
+        from mturk_local.process import find_running_server, start_in_background
+
         directory = _resolve_state_dir(state_dir)
-        info = _running_server_info(directory)
+        info = find_running_server(directory)
         if info is None:
-            info = _start_server(directory)
+            info, _ = start_in_background(directory, extra_args=tuple(_server_options_from_env()))
             started = True
         else:
-            logger.info("attached to mturk_local at %s (pid %s)", info["endpoint_url"], info.get("pid"))
-        endpoint_url = info["endpoint_url"]
-        server_pid = info.get("pid")
+            logger.info("attached to mturk_local at %s (pid %s)", info.endpoint_url, info.pid)
+        endpoint_url = info.endpoint_url
+        server_pid = info.pid
 
     endpoint_url = endpoint_url.rstrip("/")
     client = boto3.client(
@@ -232,6 +230,7 @@ def _connect_local(
         budget=budget,
         server_pid=server_pid,
         started_server=started,
+        state_dir=directory,
     )
     logger.info("connected: %s", connection)
     return connection
@@ -243,36 +242,6 @@ def _resolve_state_dir(state_dir: str | os.PathLike | None) -> Path:
     return Path(state_dir).expanduser().resolve()
 
 
-def _read_server_info(directory: Path) -> dict | None:
-    try:
-        return json.loads((directory / "server.json").read_text())
-    except (OSError, ValueError):
-        return None
-
-
-def _health(endpoint_url: str) -> dict | None:
-    """Return the service's ``/_local/health`` reply, or ``None`` if it does not respond."""
-    try:
-        with urllib.request.urlopen(endpoint_url.rstrip("/") + "/_local/health",
-                                    timeout=HEALTH_TIMEOUT_SECONDS) as response:
-            reply = json.loads(response.read())
-    except (OSError, ValueError):
-        return None
-    if not isinstance(reply, dict) or reply.get("status") != "ok":
-        return None
-    return reply
-
-
-def _running_server_info(directory: Path) -> dict | None:
-    info = _read_server_info(directory)
-    if not info or "endpoint_url" not in info:
-        return None
-    if _health(info["endpoint_url"]) is None:
-        logger.info("ignoring stale %s: %s does not respond", directory / "server.json", info["endpoint_url"])
-        return None
-    return info
-
-
 def _server_options_from_env() -> list[str]:
     options = []
     seed = os.environ.get("MTURK_LOCAL_SEED")
@@ -281,60 +250,9 @@ def _server_options_from_env() -> list[str]:
     speed = os.environ.get("MTURK_LOCAL_SPEED")
     if speed:
         options += ["--speed", speed]
-    if os.environ.get("MTURK_LOCAL_INSTANT", "").strip().lower() in ("1", "true", "yes", "on"):
+    # The crowd works instantly unless a clock speed is set or instant mode is
+    # switched off, so a notebook run by hand does not wait minutes for the boxes.
+    instant = os.environ.get("MTURK_LOCAL_INSTANT", "").strip().lower()
+    if instant in ("1", "true", "yes", "on") or (not speed and instant not in ("0", "false", "no", "off")):
         options.append("--instant")
     return options
-
-
-def _start_server(directory: Path) -> dict:
-    """Start ``python -m mturk_local serve`` for ``directory`` and wait until it responds."""
-    # NOTE: two processes that call connect() at the same moment can each start
-    # a server for the same state folder; nothing here locks the folder.
-    directory.mkdir(parents=True, exist_ok=True)
-    log_path = directory / "server.log"
-    command = [sys.executable, "-m", "mturk_local", "serve", "--port", "0",
-               "--state-dir", str(directory), *_server_options_from_env()]
-    logger.info("starting mturk_local: %s (log: %s)", " ".join(command), log_path)
-
-    with open(log_path, "ab") as log:
-        process = subprocess.Popen(
-            command,
-            cwd=REPO_ROOT,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    # A daemon thread waits on the child so that, once it stops (for example
-    # via `python -m mturk_local stop`), it is reaped at once instead of staying
-    # a zombie whose pid still looks alive. The server outlives this process.
-    threading.Thread(target=process.wait, name=f"mturk_local-{process.pid}-reaper", daemon=True).start()
-
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        exit_code = process.poll()
-        if exit_code is not None:
-            raise RuntimeError(
-                f"mturk_local exited with code {exit_code} while starting; "
-                f"see {log_path}:\n{_log_tail(log_path)}"
-            )
-        info = _read_server_info(directory)
-        # A server.json left by an earlier process names another pid; wait for ours.
-        if info and info.get("pid") == process.pid and _health(info["endpoint_url"]) is not None:
-            logger.info("mturk_local started at %s (pid %s)", info["endpoint_url"], process.pid)
-            return info
-        time.sleep(SERVER_START_POLL_SECONDS)
-
-    process.terminate()
-    raise RuntimeError(
-        f"mturk_local did not respond within {SERVER_START_TIMEOUT_SECONDS:.0f} s, so it was "
-        f"stopped; see {log_path}:\n{_log_tail(log_path)}"
-    )
-
-
-def _log_tail(log_path: Path) -> str:
-    try:
-        lines = log_path.read_text(errors="replace").splitlines()
-    except OSError:
-        return "(log not readable)"
-    return "\n".join(lines[-LOG_TAIL_LINES:])

@@ -15,22 +15,28 @@ import logging
 import os
 import signal
 import sys
-import time
-import urllib.error
 import urllib.request
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+
+from .process import (
+    HEALTH_TIMEOUT_SECONDS,
+    SERVER_INFO_FILE,
+    find_running_server,
+    read_server_info,
+    server_is_healthy,
+    terminate_server,
+)
 
 __all__ = ["main", "build_parser", "SERVER_INFO_FILE_NAME"]
 
 logger = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SERVER_INFO_FILE_NAME = "server.json"
+SERVER_INFO_FILE_NAME = SERVER_INFO_FILE
 DEFAULT_PORT = 8765
 DEFAULT_SEED = 2017
 STOP_TIMEOUT_SECONDS = 10.0
-HEALTH_TIMEOUT_SECONDS = 2.0
 
 
 def _dollars(text: str) -> Decimal:
@@ -88,36 +94,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# Helpers shared by status, stop and reset ------------------------------------------------------
-
-def _read_info(state_dir: Path) -> dict | None:
-    try:
-        return json.loads((state_dir / SERVER_INFO_FILE_NAME).read_text())
-    except FileNotFoundError:
-        return None
-    except ValueError as error:
-        logger.warning("ignoring unreadable %s: %s", state_dir / SERVER_INFO_FILE_NAME, error)
-        return None
-
-
-def _answers(endpoint_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(endpoint_url + "/_local/health", timeout=HEALTH_TIMEOUT_SECONDS) as response:
-            return json.loads(response.read()).get("status") == "ok"
-    except (OSError, ValueError):
-        return False
-
-
-def _pid_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _write_info_atomically(path: Path, info: dict) -> None:
     temporary = path.with_name(path.name + f".{os.getpid()}.tmp")
     temporary.write_text(json.dumps(info, indent=2) + "\n")
@@ -127,54 +103,49 @@ def _write_info_atomically(path: Path, info: dict) -> None:
 # Commands ---------------------------------------------------------------------------------------
 
 def _status(args) -> int:
-    info = _read_info(args.state_dir)
+    info = read_server_info(args.state_dir)
     if info is None:
         print(f"mturk_local is not running (no {SERVER_INFO_FILE_NAME} in {args.state_dir})")
         return 1
-    if _answers(info["endpoint_url"]):
-        print(f"mturk_local is running at {info['endpoint_url']} (pid {info['pid']})")
+    if server_is_healthy(info.endpoint_url):
+        print(f"mturk_local is running at {info.endpoint_url} (pid {info.pid})")
         return 0
-    print(f"mturk_local is not answering at {info['endpoint_url']} (pid {info['pid']}); "
+    print(f"mturk_local is not answering at {info.endpoint_url} (pid {info.pid}); "
           f"{args.state_dir / SERVER_INFO_FILE_NAME} is stale")
     return 1
 
 
 def _stop(args) -> int:
-    info = _read_info(args.state_dir)
+    info = read_server_info(args.state_dir)
     if info is None:
         print(f"mturk_local is not running (no {SERVER_INFO_FILE_NAME} in {args.state_dir})")
         return 0
-    if not _answers(info["endpoint_url"]):
+    if not server_is_healthy(info.endpoint_url):
         # Do not signal a pid that may have been reused by another program.
         (args.state_dir / SERVER_INFO_FILE_NAME).unlink(missing_ok=True)
-        print(f"mturk_local was not answering at {info['endpoint_url']}; removed the stale {SERVER_INFO_FILE_NAME}")
+        print(f"mturk_local was not answering at {info.endpoint_url}; removed the stale {SERVER_INFO_FILE_NAME}")
         return 0
-    pid = info["pid"]
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
-    info_path = args.state_dir / SERVER_INFO_FILE_NAME
-    while time.monotonic() < deadline:
-        # A server started by another process stays a zombie until that parent waits for it,
-        # so a clean shutdown is recognised by the removed server.json as well.
-        if not _pid_exists(pid) or (not info_path.exists() and not _answers(info["endpoint_url"])):
-            print(f"mturk_local (pid {pid}) stopped")
-            return 0
-        time.sleep(0.05)
-    print(f"mturk_local (pid {pid}) did not exit within {STOP_TIMEOUT_SECONDS:.0f} s of SIGTERM", file=sys.stderr)
+    if terminate_server(info, STOP_TIMEOUT_SECONDS):
+        print(f"mturk_local (pid {info.pid}) stopped")
+        return 0
+    print(f"mturk_local (pid {info.pid}) did not exit within {STOP_TIMEOUT_SECONDS:.0f} s of SIGTERM",
+          file=sys.stderr)
     return 1
 
 
 def _reset(args) -> int:
+    from .constants import LEDGER_FILE_NAME
     from .store import DATABASE_FILE_NAME
-    info = _read_info(args.state_dir)
-    if info is not None and _answers(info["endpoint_url"]):
-        request = urllib.request.Request(info["endpoint_url"] + "/_local/reset", data=b"{}", method="POST")
+    info = find_running_server(args.state_dir)
+    if info is not None:
+        request = urllib.request.Request(info.endpoint_url + "/_local/reset", data=b"{}", method="POST")
         with urllib.request.urlopen(request, timeout=HEALTH_TIMEOUT_SECONDS * 5) as response:
             response.read()
-        print(f"reset the running mturk_local at {info['endpoint_url']}")
+        print(f"reset the running mturk_local at {info.endpoint_url}")
         return 0
     for suffix in ("", "-wal", "-shm"):
         (args.state_dir / (DATABASE_FILE_NAME + suffix)).unlink(missing_ok=True)
+    (args.state_dir / LEDGER_FILE_NAME).unlink(missing_ok=True)
     print(f"deleted the mturk_local database in {args.state_dir}")
     return 0
 
@@ -182,9 +153,9 @@ def _reset(args) -> int:
 def _serve(args) -> int:
     logging.basicConfig(level=args.log_level, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    info = _read_info(args.state_dir)
-    if info is not None and _answers(info["endpoint_url"]):
-        print(f"mturk_local is already running at {info['endpoint_url']} (pid {info['pid']}); "
+    info = find_running_server(args.state_dir)
+    if info is not None:
+        print(f"mturk_local is already running at {info.endpoint_url} (pid {info.pid}); "
               "stop it first with `python -m mturk_local stop`", file=sys.stderr)
         return 1
     try:

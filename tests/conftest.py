@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
-import sys
-import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +11,9 @@ from pathlib import Path
 import boto3
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SERVER_START_TIMEOUT_SECONDS = 30
+from mturk_local.process import ServerInfo, start_in_background, terminate_server
+
+TEST_SEED = 2017
 
 
 @dataclass
@@ -40,33 +37,20 @@ class RunningServer:
 
 
 def start_server(state_dir: Path, *extra_args: str) -> RunningServer:
-    """Start `python -m mturk_local serve` on a free port and wait until it answers."""
-    state_dir.mkdir(parents=True, exist_ok=True)
-    log = open(state_dir / "server.log", "ab")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mturk_local", "serve", "--port", "0", "--state-dir", str(state_dir),
-         "--seed", "2017", *extra_args],
-        cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT,
-    )
-    info_path = state_dir / "server.json"
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"mturk_local exited with code {process.returncode}; see {state_dir / 'server.log'}")
-        if info_path.exists():
-            info = json.loads(info_path.read_text())
-            return RunningServer(info["endpoint_url"], state_dir, process)
-        time.sleep(0.05)
-    process.kill()
-    raise RuntimeError(f"mturk_local did not write {info_path} within {SERVER_START_TIMEOUT_SECONDS} s")
+    """Start `python -m mturk_local serve` on a free port with seed 2017 and wait until it is healthy.
+
+    The server shares pytest's process group, so a Ctrl-C in the terminal stops it as well.
+    """
+    info, process = start_in_background(state_dir, seed=TEST_SEED, extra_args=extra_args, start_new_session=False)
+    return RunningServer(info.endpoint_url, state_dir, process)
 
 
 def stop_server(server: RunningServer) -> None:
+    """Stop `server` unless it has exited: SIGTERM, then SIGKILL after 10 s."""
+    # The pid comes from the Popen object rather than server.json, so this also
+    # stops a server whose server.json a test removed or overwrote.
     if server.process.poll() is None:
-        server.process.send_signal(signal.SIGTERM)
-        try:
-            server.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
+        if not terminate_server(ServerInfo(server.endpoint_url, server.process.pid, server.state_dir)):
             server.process.kill()
 
 
