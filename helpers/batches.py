@@ -161,6 +161,9 @@ def _call_with_backoff(
 
 def _hit_ids(hits: Iterable[str | Mapping[str, Any]]) -> list[str]:
     """Accept HIT ids or HIT dicts (as returned by ``create_batch``) and return the ids."""
+    if isinstance(hits, (str, Mapping)):
+        raise TypeError(f"expected a list of HIT ids or HIT dicts, got a single {type(hits).__name__}: {hits!r}; "
+                        "wrap one HIT in a list")
     ids = []
     for hit in hits:
         ids.append(hit if isinstance(hit, str) else hit["HITId"])

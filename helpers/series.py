@@ -2,7 +2,7 @@
 
 Notebook 02 builds this batch step by step. Notebooks 03 and 04 call
 ``ensure_batch``, which creates the same HITs when 02 has not run and finds
-them when it has: every HIT is created with a ``UniqueRequestToken`` made from
+them when it has. Every HIT is created with a ``UniqueRequestToken`` made from
 the batch name and the image's file name, so no call here creates a duplicate.
 """
 
@@ -17,7 +17,7 @@ from .geometry import Box
 
 __all__ = [
     "ASSIGNMENTS_PER_IMAGE", "BATCH_NAME", "KNOWN_ANSWERS_PATH", "REWARD", "KnownAnswers",
-    "ensure_batch", "ensure_hit_type", "ensure_layout", "hit_type_properties", "layout_items",
+    "default_ledger", "ensure_batch", "ensure_hit_type", "ensure_layout", "hit_type_properties", "layout_items",
     "load_known_answers",
 ]
 
@@ -36,7 +36,10 @@ AUTO_APPROVAL_DELAY_SECONDS = 3 * 24 * 3600
 PERCENT_ASSIGNMENTS_APPROVED = "000000000000000000L0"
 NUMBER_HITS_APPROVED = "00000000000000000040"
 
-# Environment variable that holds the HITLayoutId of the bounding-box project
+# Ledgers of the HITs created on the sandbox and in production, one file a target.
+LEDGER_DIR = REPO_ROOT / "ledgers"
+
+# Environment variable that contains the HITLayoutId of the bounding-box project
 # created on the requester website, for the sandbox and production targets.
 LAYOUT_ID_VARIABLE = "MTURK_BBOX_LAYOUT_ID"
 
@@ -122,14 +125,35 @@ def layout_items(known: KnownAnswers, image_base_url: str) -> list[tuple[str, di
     return items
 
 
+def default_ledger(connection):
+    """Return the ledger of this connection's HITs.
+
+    MTurk keeps a ``UniqueRequestToken`` for only 24 hours, so the ledger is
+    what keeps a later run from creating the batch again. A local service's
+    ledger lives in its state folder and is emptied with it; the sandbox and
+    production each have one file in ``ledgers/``.
+    """
+    from .batches import Ledger
+
+    if connection.target == "local" and connection.state_dir is not None:
+        # The local service removes this file when its state is reset.
+        return Ledger(Path(connection.state_dir) / "ledger.json")
+    if connection.target == "local":
+        return None
+    return Ledger(LEDGER_DIR / f"{connection.target}.json")
+
+
 def ensure_batch(connection, known: KnownAnswers | None = None, ledger=None) -> list[dict]:
     """Create the series' HITs, or find them when they exist; return them in image order.
 
-    Each returned HIT dict has an extra key ``ItemId``: the image's file name.
+    ``ledger`` defaults to ``default_ledger(connection)``. Each returned HIT
+    dict has an extra key ``ItemId``: the image's file name.
     """
     from .batches import create_batch
 
     known = known or load_known_answers()
+    if ledger is None:
+        ledger = default_ledger(connection)
     return create_batch(
         connection.client,
         hit_type_id=ensure_hit_type(connection.client),

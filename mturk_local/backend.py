@@ -222,8 +222,13 @@ class Backend:
         return self.clock.now()
 
     def reset(self) -> None:
-        """Delete every HIT, assignment, bonus, layout, event and token; restore the starting balance."""
+        """Delete every HIT, assignment, bonus, layout, event and token; restore the starting balance.
+
+        The helpers' ledger file in the state folder is removed too, because it
+        names HITs that no longer exist.
+        """
         self.store.clear()
+        (self.store.path.parent / c.LEDGER_FILE_NAME).unlink(missing_ok=True)
         self.store.set_meta("balance", str(self.config.initial_balance_dollars))
         logger.info("state reset")
 
@@ -335,7 +340,15 @@ class Backend:
     # Layouts ------------------------------------------------------------------------------------
 
     def create_layout(self, name: str, html_text: str) -> str:
-        """Store a HIT layout (HTML with `${Name}` placeholders) and return its HITLayoutId."""
+        """Store a HIT layout (HTML with `${Name}` placeholders) and return its HITLayoutId.
+
+        A layout with the same name and HTML as an existing one gets that
+        layout's id, as CreateHITType does for identical properties, so a
+        notebook that registers its template on every run creates it once.
+        """
+        existing = self.store.one("SELECT hit_layout_id FROM layouts WHERE name = ? AND html = ?", (name, html_text))
+        if existing is not None:
+            return existing["hit_layout_id"]
         layout_id = self._new_id("layout")
         self.store.insert("layouts", {"hit_layout_id": layout_id, "name": name, "html": html_text,
                                       "creation_time": self.now()})

@@ -108,3 +108,7 @@ SYSTEM_QUALIFICATION_IDS = (
 # Worker pages.
 PREVIEW_ASSIGNMENT_ID = "ASSIGNMENT_ID_NOT_AVAILABLE"
 DEFAULT_WORKER_ID = "ALOCALSTUDENT01"
+
+# A ledger of created HITs that the helpers package keeps in the state folder.
+# Reset removes it with the database, because it names HITs that reset deletes.
+LEDGER_FILE_NAME = "ledger.json"

@@ -110,6 +110,16 @@ def test_create_hit_with_layout(mturk_server, mturk_client):
     assert "Find: cup, &lt;spoon&gt;" in hit["Question"]
 
 
+def test_same_layout_twice_gets_one_id(mturk_server, mturk_client):
+    html = "<p>${image_url}</p>"
+    first = mturk_server.admin("layouts", {"name": "boxes", "html": html})["HITLayoutId"]
+    second = mturk_server.admin("layouts", {"name": "boxes", "html": html})["HITLayoutId"]
+    changed = mturk_server.admin("layouts", {"name": "boxes", "html": html + "<p>v2</p>"})["HITLayoutId"]
+
+    assert second == first
+    assert changed != first
+
+
 def test_layout_placeholder_without_parameter(mturk_server, mturk_client):
     layout_id = mturk_server.admin("layouts", {"name": "x", "html": "<p>${image_url} ${labels}</p>"})["HITLayoutId"]
     hit_type_id = mturk_client.create_hit_type(AssignmentDurationInSeconds=600, Reward="0.05", Title="T",
