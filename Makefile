@@ -2,7 +2,7 @@
 # environment from requirements.txt first when it is missing or out of date.
 #
 #   make run     execute the four notebooks headless against a fresh local MTurk
-#   make test    unit, API and notebook (nbval) tests
+#   make test    unit and API tests, two runs of the series compared, nbval
 #   make lab     open the notebooks in JupyterLab
 #   make update  re-execute the notebooks and save their outputs in notebooks/
 #   make bench   run the benchmarks under bench/
@@ -28,6 +28,7 @@ run: $(VENV)/installed.stamp
 
 test: $(VENV)/installed.stamp
 	$(VENV_PYTHON) -m pytest tests
+	$(VENV_PYTHON) tools/series.py repeat --build-dir $(BUILD_DIR)
 	$(VENV_PYTHON) tools/series.py test
 
 lab: $(VENV)/installed.stamp

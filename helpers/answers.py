@@ -175,7 +175,8 @@ def _read_answer_xml(xml: str | None) -> tuple[dict[str, str], list[str]]:
     except (ExpatError, ValueError) as error:
         # expat raises ExpatError for text that is not well-formed XML, and
         # xmltodict raises ValueError for an entity declaration.
-        raise AnswerFormatError(f"Answer is not well-formed XML: {error}") from error
+        shown = xml if len(xml) <= 80 else xml[:80] + "..."
+        raise AnswerFormatError(f"Answer is not well-formed XML ({error}): {shown!r}") from error
 
     root_name, root = next(iter(document.items()))
     if _local_name(root_name) != QUESTION_FORM_ANSWERS_TAG:

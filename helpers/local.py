@@ -1,4 +1,4 @@
-"""What only the local service offers: acting as a worker and adding HIT layouts.
+"""Local-service extras: doing a HIT as a worker, and adding HIT layouts.
 
 On the real MTurk a person does the work on the worker website, and a HIT
 layout (a "project") is made on the requester website. The local service has

@@ -107,7 +107,8 @@ def test_answer_xml_duplicate_identifier_keeps_first(caplog):
 def test_answer_xml_invalid_xml_message():
     with pytest.raises(AnswerFormatError) as caught:
         parse_answer_xml("<QuestionFormAnswers><Answer></QuestionFormAnswers>")
-    assert str(caught.value) == "Answer is not well-formed XML: mismatched tag: line 1, column 31"
+    assert str(caught.value) == ("Answer is not well-formed XML (mismatched tag: line 1, column 31): "
+                                 "'<QuestionFormAnswers><Answer></QuestionFormAnswers>'")
     assert isinstance(caught.value, ValueError)
 
 
@@ -130,7 +131,7 @@ def test_answer_xml_rejects_entity_declarations():
            "<FreeText>&big;</FreeText></Answer></QuestionFormAnswers>")
     with pytest.raises(AnswerFormatError) as caught:
         parse_answer_xml(xml)
-    assert str(caught.value) == "Answer is not well-formed XML: entities are disabled"
+    assert str(caught.value).startswith("Answer is not well-formed XML (entities are disabled): '<!DOCTYPE")
 
 
 def test_answer_xml_rejects_non_string():
@@ -444,11 +445,12 @@ def test_assignment_batch_goes_on_after_bad_answers(caplog):
     assert [result.needs_review for result in results] == [True, True, True, True, False]
     assert results[0].raw_text == '[{"left":10,"top":20,"width":30,"height":40,"label":"car"}'
     assert results[1].raw_text == "<QuestionFormAnswers><Answer>"
-    assert results[1].problems == ["Answer is not well-formed XML: no element found: line 1, column 29"]
+    assert results[1].problems == [
+        "Answer is not well-formed XML (no element found: line 1, column 29): '<QuestionFormAnswers><Answer>'"]
     assert results[4].boxes == [DOG_BOX]
     assert len(caplog.messages) == 4
     assert caplog.messages[1] == ("assignment 3A1 from worker AWORKER01 needs review (unparseable): "
-                                  "Answer is not well-formed XML: no element found: line 1, column 29")
+                                  "Answer is not well-formed XML (no element found: line 1, column 29): '<QuestionFormAnswers><Answer>'")
 
 
 def test_assignment_cleans_against_stated_size():
