@@ -19,25 +19,37 @@ import html
 import json
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Callable, Iterator, Sequence
 
 from . import constants as c
 from .clock import SimulatedClock
 from .errors import (
     AssignmentDoesNotExist, DuplicateRequest, HITDoesNotExist, HITTypeDoesNotExist, HitAlreadyExists,
-    InsufficientFunds, InvalidAssignmentState, InvalidHITState, MTurkError, ParameterValidationError,
-    QualificationTypeDoesNotExist, RequestError,
+    InsufficientFunds, InvalidAssignmentState, InvalidHITState, MTurkError, ParameterValidationError, RequestError,
 )
+from .hit_updates import HITUpdatesMixin
+from .notifications import NotificationsMixin
+from .paging import Page
+from .qualifications import QualificationsMixin, requirement_guards
+from .review_policies import ReviewPoliciesMixin
 from .store import Store
+from .workers import WorkersMixin
 
 __all__ = ["Backend", "BackendConfig", "Page", "assignment_cost", "bonus_cost", "load_crowd"]
 
 logger = logging.getLogger(__name__)
 
 VISIBLE_ASSIGNMENT_STATUSES = ("Submitted", "Approved", "Rejected")
+
+# System qualification values of a person on the worker pages, who has no MTurk
+# history: an experienced US adult without Masters, so a student can do HITs
+# that ask for a high approval rate or many approved HITs.
+PERSON_PROFILE = SimpleNamespace(locale_country="US", locale_subdivision="", approval_rate_percent=100,
+                                 approved_hit_count=5000, masters=False, adult=True)
 LAYOUT_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 CENT = Decimal("0.01")
 
@@ -50,14 +62,6 @@ class BackendConfig:
     instant: bool = False
     balance_mode: str = "sandbox"  # "sandbox": fixed $10,000.00; "production": charged balance
     initial_balance_dollars: Decimal = c.SANDBOX_BALANCE_DOLLARS
-
-
-@dataclass
-class Page:
-    """One page of a list operation: the items and the token of the next page (None on an empty page)."""
-
-    items: list
-    next_token: str | None
 
 
 # Money -----------------------------------------------------------------------------------
@@ -112,8 +116,13 @@ def _profile_value(profile, *names, default=None):
     return default
 
 
-def _requirement_met(requirement: dict, profile) -> bool:
-    """Check one system QualificationRequirement against a simulated worker profile."""
+def _requirement_met(requirement: dict, profile, custom_values: dict[str, int] | None = None) -> bool:
+    """Check one QualificationRequirement against a worker.
+
+    System types are read from the worker `profile` (a simulated worker's
+    WorkerProfile, or PERSON_PROFILE); custom types from `custom_values`, the
+    worker's Granted qualifications.
+    """
     type_id = requirement["QualificationTypeId"]
     comparator = requirement["Comparator"]
     if type_id == c.LOCALE_QUALIFICATION_ID:
@@ -131,7 +140,8 @@ def _requirement_met(requirement: dict, profile) -> bool:
         worker_value = _profile_value(profile, "approved_hit_count", "approved_count", default=0)
         values = requirement.get("IntegerValues", [])
     else:
-        return False  # simulated workers hold no custom qualifications
+        worker_value = (custom_values or {}).get(type_id)
+        values = requirement.get("IntegerValues", [])
     return _compare(worker_value, comparator, values)
 
 
@@ -182,8 +192,12 @@ def normalise_requirements(requirements: list[dict] | None) -> list[dict]:
 
 # Backend ---------------------------------------------------------------------------------
 
-class Backend:
-    """All state of one local MTurk account."""
+class Backend(QualificationsMixin, WorkersMixin, NotificationsMixin, HITUpdatesMixin, ReviewPoliciesMixin):
+    """All state of one local MTurk account.
+
+    The mixins add qualifications, worker blocks and messages, notifications,
+    HIT updates and review policies; they share this class's store and helpers.
+    """
 
     def __init__(self, store: Store, clock: SimulatedClock, config: BackendConfig, crowd=None):
         self.store = store
@@ -298,7 +312,8 @@ class Backend:
             return
         balance = Decimal(self.store.get_meta("balance"))
         if amount > balance and not allow_negative:
-            raise InsufficientFunds(str(amount), str(balance))
+            logger.info("insufficient funds for %s: needed $%s, available $%s", description, amount, balance)
+            raise InsufficientFunds()
         self.store.set_meta("balance", str(balance - amount))
         logger.info("charged $%s for %s; balance $%s", amount, description, balance - amount)
 
@@ -329,7 +344,7 @@ class Backend:
 
     def _check_qualification_type(self, type_id: str) -> None:
         if type_id not in c.SYSTEM_QUALIFICATION_IDS:
-            raise QualificationTypeDoesNotExist(type_id)
+            self._custom_type_row(type_id)
 
     def _hit_type(self, hit_type_id: str) -> dict:
         row = self.store.one("SELECT * FROM hit_types WHERE hit_type_id = ?", (hit_type_id,))
@@ -376,10 +391,11 @@ class Backend:
     def create_hit(self, *, hit_type_id: str, lifetime: int, max_assignments: int | None = None,
                    question: str | None = None, hit_layout_id: str | None = None,
                    hit_layout_parameters: list[dict] | None = None, requester_annotation: str | None = None,
-                   unique_request_token: str | None = None) -> dict:
+                   unique_request_token: str | None = None, assignment_review_policy: dict | None = None,
+                   hit_review_policy: dict | None = None) -> dict:
         """Create a HIT of an existing HIT type and schedule the simulated crowd's work on it.
 
-        AssignmentReviewPolicy and HITReviewPolicy are accepted by the API layer but ignored.
+        The review policies run as described in review_policies.py.
         """
         used = self._used_token("CreateHIT", unique_request_token)
         if used is not None:
@@ -396,10 +412,14 @@ class Backend:
             "hit_layout_id": hit_layout_id, "creation_time": now, "question": question,
             "max_assignments": max_assignments or c.DEFAULT_MAX_ASSIGNMENTS, "expiration": now + lifetime,
             "requester_annotation": requester_annotation,
+            "assignment_review_policy": json.dumps(assignment_review_policy) if assignment_review_policy else None,
+            "hit_review_policy": json.dumps(hit_review_policy) if hit_review_policy else None,
         })
         self._remember_token("CreateHIT", unique_request_token, {"HITId": hit_id})
         logger.info("created HIT %s of type %s (%d assignments, lifetime %d s)",
                     hit_id, hit_type_id, max_assignments or 1, lifetime)
+        self._schedule(now + lifetime, "hit_expire", False, hit_id, None, {})
+        self._notify("HITCreated", self._hit_row(hit_id))
         self._schedule_crowd(hit_id, question, hit_type, max_assignments or c.DEFAULT_MAX_ASSIGNMENTS, now)
         return self.get_hit(hit_id)
 
@@ -415,9 +435,13 @@ class Backend:
             logger.info("HIT %s: the simulated crowd does not recognise this task; it waits for a person", hit_id)
             return
         requirements = json.loads(hit_type["qualification_requirements"])
+        already_working = {row["worker_id"] for row in
+                           self.store.all("SELECT worker_id FROM assignments WHERE hit_id = ?", (hit_id,))}
 
         def eligible(profile) -> bool:
-            return all(_requirement_met(requirement, profile) for requirement in requirements)
+            if profile.worker_id in already_working or self.is_blocked(profile.worker_id):
+                return False
+            return self.worker_qualifies(requirements, profile.worker_id, "Accept", profile)
 
         plans = self.crowd.plan(task, slots, eligible=eligible)
         for plan in plans:
@@ -517,6 +541,9 @@ class Backend:
         if expire_at <= now:
             self.store.update("hits", "hit_id", hit_id, {"expiration": min(row["expiration"], now)})
             logger.info("HIT %s expired by the requester", hit_id)
+            if row["expiration"] > now:
+                self._notify("HITExpired", row)
+            self._check_reviewable(hit_id)
             return
         increment = int(round(expire_at - row["expiration"]))
         if not c.MIN_EXPIRATION_INCREMENT_SECONDS <= increment <= c.MAX_EXPIRATION_INCREMENT_SECONDS:
@@ -524,8 +551,11 @@ class Backend:
                 "ExpirationIncrementInSeconds", increment, c.MIN_EXPIRATION_INCREMENT_SECONDS,
                 c.MAX_EXPIRATION_INCREMENT_SECONDS)
         # Extending makes a Reviewing HIT Assignable again.
-        self.store.update("hits", "hit_id", hit_id, {"expiration": expire_at, "review_status": None})
+        self.store.update("hits", "hit_id", hit_id, {"expiration": expire_at, "review_status": None,
+                                                     "reviewable_notified": 0})
+        self._schedule(expire_at, "hit_expire", False, hit_id, None, {})
         logger.info("HIT %s extended by %d s", hit_id, increment)
+        self._notify("HITExtended", row)
 
     def delete_hit(self, hit_id: str) -> None:
         """Dispose of a Reviewable or Reviewing HIT whose submitted work is all approved or rejected."""
@@ -537,6 +567,7 @@ class Backend:
         self.store.update("hits", "hit_id", hit_id, {"disposed": 1})
         self.store.execute("DELETE FROM events WHERE hit_id = ?", (hit_id,))
         logger.info("HIT %s deleted", hit_id)
+        self._notify("HITDisposed", row)
 
     # Assignments -------------------------------------------------------------------------------------
 
@@ -599,6 +630,7 @@ class Backend:
             changes["requester_feedback"] = feedback
         self.store.update("assignments", "assignment_id", row["assignment_id"], changes)
         logger.info("assignment %s approved%s", row["assignment_id"], " automatically" if automatic else "")
+        self._notify("AssignmentApproved", hit_row, row["assignment_id"], row["worker_id"])
 
     def reject_assignment(self, assignment_id: str, feedback: str) -> None:
         """Reject a Submitted assignment; the worker is not paid."""
@@ -608,6 +640,7 @@ class Backend:
         self.store.update("assignments", "assignment_id", assignment_id,
                           {"status": "Rejected", "rejection_time": self.now(), "requester_feedback": feedback})
         logger.info("assignment %s rejected", assignment_id)
+        self._notify("AssignmentRejected", self._hit_row(row["hit_id"]), assignment_id, row["worker_id"])
 
     # Bonuses ---------------------------------------------------------------------------------------
 
@@ -616,7 +649,7 @@ class Backend:
         """Pay a bonus to the worker of a submitted, approved or rejected assignment."""
         from .validation import check_money
         if self._used_token("SendBonus", unique_request_token) is not None:
-            raise DuplicateRequest(unique_request_token, assignment_id)
+            raise DuplicateRequest(unique_request_token, f"the bonus for assignment {assignment_id} was not paid again.")
         row = self._reviewable_assignment(assignment_id)
         if row["worker_id"] != worker_id:
             raise ParameterValidationError.invalid_value(
@@ -676,6 +709,17 @@ class Backend:
         status, _ = self._hit_status(row, self._counts(hit_id), at)
         if status != "Assignable":
             raise RequestError(f"HIT {hit_id} cannot be accepted: it is {status}.", "AWS.MechanicalTurk.HITNotAvailable")
+        if self.is_blocked(worker_id):
+            # NOTE: inferred wording and code, because MTurk does not show the HIT to a blocked worker at all.
+            raise RequestError(f"Worker {worker_id} is blocked by this requester and cannot accept HIT {hit_id}.",
+                               "AWS.MechanicalTurk.WorkerBlocked")
+
+        requirements = json.loads(self._hit_type(row["hit_type_id"])["qualification_requirements"])
+        if not self.worker_qualifies(requirements, worker_id, "Accept"):
+            # NOTE: inferred wording and code.
+            raise RequestError(f"Worker {worker_id} does not meet the qualification requirements of HIT {hit_id}.",
+                               "AWS.MechanicalTurk.QualificationRequirementsNotMet")
+
         existing = self.store.one("SELECT assignment_id FROM assignments WHERE hit_id = ? AND worker_id = ?",
                                   (hit_id, worker_id))
         if existing is not None:
@@ -688,6 +732,7 @@ class Backend:
                                           "status": "Accepted", "accept_time": at, "deadline": at + duration,
                                           "origin": origin})
         logger.info("worker %s accepted HIT %s as assignment %s", worker_id, hit_id, assignment_id)
+        self._notify("AssignmentAccepted", row, assignment_id, worker_id)
         if origin != "crowd":
             # Simulated workers schedule their own submit or abandonment in `_crowd_accept`.
             self._schedule(at + duration, "deadline", False, hit_id, assignment_id, {})
@@ -710,10 +755,13 @@ class Backend:
                    "auto_approval_time": at + delay, "answer": _answer_xml(fields)}
         self.store.update("assignments", "assignment_id", assignment_id, changes)
         logger.info("assignment %s submitted by %s", assignment_id, row["worker_id"])
+        self._notify("AssignmentSubmitted", hit_row, assignment_id, row["worker_id"])
         if delay == 0:
             self._approve({**row, **changes}, at, None, automatic=True)
         else:
             self._schedule(at + delay, "auto_approve", False, row["hit_id"], assignment_id, {})
+            self.run_assignment_review_policy(hit_row, {**row, **changes})
+        self._check_reviewable(row["hit_id"])
         return {**row, **changes}
 
     # Events -----------------------------------------------------------------------------------------
@@ -754,6 +802,7 @@ class Backend:
         handler: Callable = {
             "crowd_accept": self._crowd_accept, "crowd_submit": self._crowd_submit,
             "crowd_abandon": self._abandon, "deadline": self._abandon, "auto_approve": self._auto_approve,
+            "hit_expire": self._expire_event,
         }[event["kind"]]
         try:
             with self.store.savepoint("event"):
@@ -781,8 +830,57 @@ class Backend:
         if row is not None and row["status"] == "Accepted":
             self.store.update("assignments", "assignment_id", row["assignment_id"], {"status": "Abandoned"})
             logger.info("assignment %s abandoned at its deadline", row["assignment_id"])
+            hit_row = self.store.one("SELECT * FROM hits WHERE hit_id = ?", (row["hit_id"],))
+            self._notify("AssignmentAbandoned", hit_row, row["assignment_id"], row["worker_id"])
+            self._check_reviewable(row["hit_id"])
 
     def _auto_approve(self, event: dict, payload: dict) -> None:
         row = self.store.one("SELECT * FROM assignments WHERE assignment_id = ?", (event["assignment_id"],))
         if row is not None and row["status"] == "Submitted":
             self._approve(row, row["auto_approval_time"], None, automatic=True)
+
+    def _expire_event(self, event: dict, payload: dict) -> None:
+        row = self.store.one("SELECT * FROM hits WHERE hit_id = ? AND disposed = 0", (event["hit_id"],))
+        # An extension schedules another event, so only the one at the current expiration counts.
+        if row is not None and abs(row["expiration"] - event["due_time"]) < 1e-6:
+            logger.info("HIT %s expired", row["hit_id"])
+            self._notify("HITExpired", row)
+            self._check_reviewable(row["hit_id"])
+
+    def _check_reviewable(self, hit_id: str) -> None:
+        """Send HITReviewable and run the HIT review policy the first time a HIT becomes Reviewable."""
+        row = self.store.one("SELECT * FROM hits WHERE hit_id = ?", (hit_id,))
+        if row is None or row["reviewable_notified"]:
+            return
+        status, _ = self._hit_status(row, self._counts(hit_id), self.now())
+        if status != "Reviewable":
+            return
+        self.store.update("hits", "hit_id", hit_id, {"reviewable_notified": 1})
+        self._notify("HITReviewable", row)
+        self.run_hit_review_policy(row)
+
+    def endpoint_url(self) -> str:
+        """Return this server's base URL from server.json in the state folder (or http://127.0.0.1)."""
+        from .process import read_server_info
+        info = read_server_info(self.store.path.parent)
+        return info.endpoint_url.rstrip("/") if info is not None else "http://127.0.0.1"
+
+    # Qualification checks -------------------------------------------------------------------------
+
+    def worker_profile(self, worker_id: str):
+        """Return the simulated worker's profile, or PERSON_PROFILE for anyone outside the simulated crowd."""
+        if self.crowd is None:
+            return PERSON_PROFILE
+        try:
+            return self.crowd.worker(worker_id)
+        except KeyError:
+            return PERSON_PROFILE
+
+    def worker_qualifies(self, requirements: list[dict], worker_id: str, action: str, profile=None) -> bool:
+        """Return True when the worker meets every requirement that guards `action` (Discover, Preview, Accept)."""
+        guarding = [requirement for requirement in requirements if requirement_guards(requirement, action)]
+        if not guarding:
+            return True
+        profile = profile if profile is not None else self.worker_profile(worker_id)
+        custom_values = self.custom_qualification_values(worker_id)
+        return all(_requirement_met(requirement, profile, custom_values) for requirement in guarding)

@@ -28,6 +28,11 @@ __all__ = [
     "LOCALE_QUALIFICATION_ID", "APPROVAL_RATE_QUALIFICATION_ID", "APPROVED_COUNT_QUALIFICATION_ID",
     "ADULT_QUALIFICATION_ID", "MASTERS_QUALIFICATION_IDS", "SYSTEM_QUALIFICATION_IDS",
     "PREVIEW_ASSIGNMENT_ID", "DEFAULT_WORKER_ID",
+    "SYSTEM_QUALIFICATION_NAMES", "MAX_QUALIFICATION_TEXT_BYTES", "DEFAULT_AUTO_GRANTED_VALUE",
+    "ANSWER_KEY_NAMESPACE", "QUESTION_FORM_ANSWERS_NAMESPACE",
+    "MAX_NOTIFY_SUBJECT_CHARS", "MAX_NOTIFY_MESSAGE_CHARS", "MAX_NOTIFY_WORKER_IDS", "MAX_WORKER_BLOCKS",
+    "NOTIFICATION_VERSION", "NOTIFICATION_EVENT_TYPES", "FILE_UPLOAD_URL_LIFETIME_SECONDS",
+    "SCORE_MY_KNOWN_ANSWERS_POLICY", "SIMPLE_PLURALITY_POLICY",
 ]
 
 API_VERSION = "2017-01-17"
@@ -112,3 +117,44 @@ DEFAULT_WORKER_ID = "ALOCALSTUDENT01"
 # A ledger of created HITs that the helpers package keeps in the state folder.
 # Reset removes it with the database, because it names HITs that reset deletes.
 LEDGER_FILE_NAME = "ledger.json"
+
+# Names of the system qualification types as ListQualificationTypes shows them.
+# NOTE: the names and descriptions are inferred from the documentation's tables,
+# not copied from a real ListQualificationTypes reply.
+SYSTEM_QUALIFICATION_NAMES = {
+    MASTERS_QUALIFICATION_IDS[0]: ("Masters", "Workers who have shown high accuracy on many HITs (production)."),
+    MASTERS_QUALIFICATION_IDS[1]: ("Masters", "Workers who have shown high accuracy on many HITs (sandbox)."),
+    APPROVED_COUNT_QUALIFICATION_ID: ("Worker_NumberHITsApproved",
+                                      "The number of HITs of this worker that requesters approved."),
+    LOCALE_QUALIFICATION_ID: ("Worker_Locale", "The country, and optionally the subdivision, of the worker."),
+    ADULT_QUALIFICATION_ID: ("Worker_Adult", "1 when the worker agreed to see adult content."),
+    APPROVAL_RATE_QUALIFICATION_ID: ("Worker_PercentAssignmentsApproved",
+                                     "The percentage of this worker's assignments that requesters approved."),
+}
+
+# Qualification types, from the botocore documentation of CreateQualificationType.
+MAX_QUALIFICATION_TEXT_BYTES = 65_535  # Test and AnswerKey
+DEFAULT_AUTO_GRANTED_VALUE = 1
+ANSWER_KEY_NAMESPACE = _SCHEMA_BASE + "2005-10-01/AnswerKey.xsd"
+QUESTION_FORM_ANSWERS_NAMESPACE = _SCHEMA_BASE + "2005-10-01/QuestionFormAnswers.xsd"
+
+# NotifyWorkers and CreateWorkerBlock limits from the botocore documentation.
+MAX_NOTIFY_SUBJECT_CHARS = 200
+MAX_NOTIFY_MESSAGE_CHARS = 4096
+MAX_NOTIFY_WORKER_IDS = 100
+MAX_WORKER_BLOCKS = 100_000
+
+# Notifications: the only NotificationSpecification version of the 2017 API.
+NOTIFICATION_VERSION = "2006-05-05"
+NOTIFICATION_EVENT_TYPES = (
+    "AssignmentAccepted", "AssignmentAbandoned", "AssignmentReturned", "AssignmentSubmitted",
+    "AssignmentRejected", "AssignmentApproved", "HITCreated", "HITExpired", "HITReviewable", "HITExtended",
+    "HITDisposed", "Ping",
+)
+
+# GetFileUploadURL: the URL is valid for 60 seconds.
+FILE_UPLOAD_URL_LIFETIME_SECONDS = 60
+
+# The two review policies MTurk offers.
+SCORE_MY_KNOWN_ANSWERS_POLICY = "ScoreMyKnownAnswers/2011-09-01"
+SIMPLE_PLURALITY_POLICY = "SimplePlurality/2011-09-01"

@@ -10,7 +10,10 @@ MTurkError                      base: HTTP status, `__type`, message
 │   ├── HitAlreadyExists        CreateHIT* repeated with a used UniqueRequestToken
 │   ├── DuplicateRequest        SendBonus repeated with a used UniqueRequestToken
 │   ├── InsufficientFunds       production-mode balance too low
-│   └── QualificationTypeDoesNotExist
+│   ├── QualificationTypeDoesNotExist
+│   ├── QualificationTypeAlreadyExists  CreateQualificationType with a name already used
+│   ├── QualificationDoesNotExist       the worker never held the qualification
+│   └── InvalidMaximumAssignmentsIncrease  CreateAdditionalAssignmentsForHIT crossing 10
 ├── ParameterValidationError    a value MTurk itself rejects (HTTP 400, may name `Parameter`)
 ├── ValidationException         model constraint (pattern, enum, length, range, required)
 ├── SerializationException      body is not JSON or a member has the wrong JSON type
@@ -26,7 +29,8 @@ from __future__ import annotations
 __all__ = [
     "MTurkError", "RequestError", "HITDoesNotExist", "HITTypeDoesNotExist", "AssignmentDoesNotExist",
     "InvalidAssignmentState", "InvalidHITState", "HitAlreadyExists", "DuplicateRequest",
-    "InsufficientFunds", "QualificationTypeDoesNotExist", "ParameterValidationError",
+    "InsufficientFunds", "QualificationTypeDoesNotExist", "QualificationTypeAlreadyExists",
+    "QualificationDoesNotExist", "InvalidMaximumAssignmentsIncrease", "ParameterValidationError",
     "ValidationException", "SerializationException", "UnknownOperationException", "ServiceFault",
 ]
 
@@ -95,10 +99,10 @@ class InvalidAssignmentState(RequestError):
 class InvalidHITState(RequestError):
     turk_error_code = "AWS.MechanicalTurk.InvalidHITState"
 
-    def __init__(self, hit_status: str):
+    def __init__(self, hit_status: str, allowed_statuses: str = "Reviewing, Reviewable"):
         # The double space is in the real message.
         super().__init__(f"This HIT is currently in the state '{hit_status}'.  "
-                         "This operation can be called with a status of: Reviewing, Reviewable")
+                         f"This operation can be called with a status of: {allowed_statuses}")
 
 
 class HitAlreadyExists(RequestError):
@@ -109,28 +113,51 @@ class HitAlreadyExists(RequestError):
 
 
 class DuplicateRequest(RequestError):
-    # NOTE: the real code and wording for a repeated SendBonus token were not observed.
+    # NOTE: the code is documented for a repeated token; the wording was never observed.
     turk_error_code = "AWS.MechanicalTurk.DuplicateRequest"
 
-    def __init__(self, token: str, assignment_id: str):
-        super().__init__(f'The idempotency token "{token}" has already been processed '
-                         f"(bonus for assignment {assignment_id}); nothing was paid again.")
+    def __init__(self, token: str, consequence: str):
+        super().__init__(f'The idempotency token "{token}" has already been processed; {consequence}')
 
 
 class InsufficientFunds(RequestError):
     turk_error_code = "AWS.MechanicalTurk.InsufficientFunds"
 
-    def __init__(self, needed: str, available: str):
-        super().__init__("This Requester has insufficient funds in their account to complete this "
-                         f"transaction. Needed ${needed}, available ${available}.")
+    def __init__(self):
+        super().__init__("This Requester has insufficient funds in their account to complete this transaction.")
 
 
 class QualificationTypeDoesNotExist(RequestError):
-    # NOTE: inferred wording; custom qualification types are not implemented yet.
+    # NOTE: inferred wording and code; the real text was not observed.
     turk_error_code = "AWS.MechanicalTurk.QualificationTypeDoesNotExist"
 
     def __init__(self, qualification_type_id: str):
         super().__init__(f"QualificationType {qualification_type_id} does not exist.")
+
+
+class QualificationTypeAlreadyExists(RequestError):
+    turk_error_code = "AWS.MechanicalTurk.QualificationTypeAlreadyExists"
+
+    def __init__(self):
+        super().__init__("You have already created a QualificationType with this name. A QualificationType's name "
+                         "must be unique among all of the QualificationTypes created by the same user.")
+
+
+class QualificationDoesNotExist(RequestError):
+    turk_error_code = "AWS.MechanicalTurk.QualificationDoesNotExist"
+
+    def __init__(self):
+        super().__init__("You requested a Qualification that does not exist.")
+
+
+class InvalidMaximumAssignmentsIncrease(RequestError):
+    # NOTE: the code is documented; the wording was never observed.
+    turk_error_code = "AWS.MechanicalTurk.InvalidMaximumAssignmentsIncrease"
+
+    def __init__(self, hit_id: str, current: int, additional: int):
+        super().__init__(f"HITs created with fewer than 10 assignments cannot be extended to have 10 or more "
+                         f"assignments. HIT {hit_id} has {current}; adding {additional} would make "
+                         f"{current + additional}.")
 
 
 class ParameterValidationError(MTurkError):

@@ -20,6 +20,7 @@ from . import constants as c
 from .backend import Backend
 from .errors import MTurkError, SerializationException, ServiceFault, UnknownOperationException
 from .responses import MTurkResponses
+from .admin import admin_routes
 from .web import worker_routes
 
 __all__ = ["make_app"]
@@ -78,88 +79,12 @@ class ApiHandler(tornado.web.RequestHandler):
         return body
 
 
-class _AdminHandler(tornado.web.RequestHandler):
-    def initialize(self, backend: Backend) -> None:
-        self.backend = backend
-
-    def check_xsrf_cookie(self) -> None:
-        """Admin routes are for scripts on this machine; no XSRF token is expected."""
-
-    def json_body(self) -> dict:
-        try:
-            body = json.loads(self.request.body or b"{}")
-        except ValueError as error:
-            raise tornado.web.HTTPError(400, reason=f"request body is not valid JSON: {error}") from None
-        if not isinstance(body, dict):
-            raise tornado.web.HTTPError(400, reason="request body must be a JSON object")
-        return body
-
-    def reply(self, body: dict) -> None:
-        self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps(body))
-
-    def write_error(self, status_code: int, **kwargs) -> None:
-        self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps({"error": self._reason}))
-
-
-class HealthHandler(_AdminHandler):
-    def get(self) -> None:
-        with self.backend.request():
-            now = self.backend.now()
-        self.reply({"status": "ok", "seed": self.backend.config.seed, "now": now,
-                    "instant": self.backend.config.instant})
-
-
-class ResetHandler(_AdminHandler):
-    def post(self) -> None:
-        with self.backend.request():
-            self.backend.reset()
-        self.reply({"status": "reset"})
-
-
-class ClockHandler(_AdminHandler):
-    def get(self) -> None:
-        with self.backend.request():
-            now = self.backend.now()
-        self.reply({"now": now})
-
-
-class ClockAdvanceHandler(_AdminHandler):
-    def post(self) -> None:
-        seconds = self.json_body().get("seconds")
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
-            raise tornado.web.HTTPError(
-                400, reason=f'body must be {{"seconds": N}} with N a number >= 0; got {seconds!r}')
-        with self.backend.request():
-            now = self.backend.advance_clock(seconds)
-        logger.info("clock advanced by %s s", seconds)
-        self.reply({"now": now})
-
-
-class LayoutsHandler(_AdminHandler):
-    def post(self) -> None:
-        body = self.json_body()
-        name, html_text = body.get("name"), body.get("html")
-        if not isinstance(name, str) or not isinstance(html_text, str) or not html_text.strip():
-            raise tornado.web.HTTPError(
-                400, reason='body must be {"name": "...", "html": "..."} with non-empty HTML text')
-        with self.backend.request():
-            layout_id = self.backend.create_layout(name, html_text)
-        self.reply({"HITLayoutId": layout_id})
-
-
 def make_app(backend: Backend, images_dir: str) -> tornado.web.Application:
     """Build the tornado application for one backend; `images_dir` is served under /images/."""
     responses = MTurkResponses(backend)
-    admin = {"backend": backend}
     routes = [
         (r"/", ApiHandler, {"responses": responses, "backend": backend}),
-        (r"/_local/health", HealthHandler, admin),
-        (r"/_local/reset", ResetHandler, admin),
-        (r"/_local/clock", ClockHandler, admin),
-        (r"/_local/clock/advance", ClockAdvanceHandler, admin),
-        (r"/_local/layouts", LayoutsHandler, admin),
+        *admin_routes(backend),
         (r"/images/(.*)", tornado.web.StaticFileHandler, {"path": images_dir}),
         *worker_routes(backend),
     ]

@@ -17,7 +17,7 @@ __all__ = ["Store", "SCHEMA_VERSION", "DATABASE_FILE_NAME"]
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DATABASE_FILE_NAME = "mturk.sqlite3"
 
 _SCHEMA = """
@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS hits (
     hit_group_id TEXT NOT NULL, hit_layout_id TEXT, creation_time REAL NOT NULL, question TEXT NOT NULL,
     max_assignments INTEGER NOT NULL, expiration REAL NOT NULL, requester_annotation TEXT,
     review_status TEXT, hit_review_status TEXT NOT NULL DEFAULT 'NotReviewed',
-    disposed INTEGER NOT NULL DEFAULT 0);
+    disposed INTEGER NOT NULL DEFAULT 0, reviewable_notified INTEGER NOT NULL DEFAULT 0,
+    assignment_review_policy TEXT, hit_review_policy TEXT);
 CREATE TABLE IF NOT EXISTS assignments (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, assignment_id TEXT NOT NULL UNIQUE, hit_id TEXT NOT NULL,
     worker_id TEXT NOT NULL, status TEXT NOT NULL, accept_time REAL NOT NULL, deadline REAL NOT NULL,
@@ -52,9 +53,37 @@ CREATE TABLE IF NOT EXISTS layouts (
 CREATE TABLE IF NOT EXISTS request_tokens (
     operation TEXT NOT NULL, token TEXT NOT NULL, created_time REAL NOT NULL, result TEXT NOT NULL,
     PRIMARY KEY (operation, token));
+CREATE TABLE IF NOT EXISTS qualification_types (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, qualification_type_id TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+    description TEXT NOT NULL, keywords TEXT, status TEXT NOT NULL, test TEXT, answer_key TEXT,
+    test_duration INTEGER, retry_delay INTEGER, auto_granted INTEGER NOT NULL, auto_granted_value INTEGER,
+    creation_time REAL NOT NULL, disposed INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS qualifications (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, qualification_type_id TEXT NOT NULL, worker_id TEXT NOT NULL,
+    integer_value INTEGER NOT NULL, status TEXT NOT NULL, grant_time REAL NOT NULL, reason TEXT,
+    UNIQUE (qualification_type_id, worker_id));
+CREATE TABLE IF NOT EXISTS qualification_requests (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, qualification_request_id TEXT NOT NULL UNIQUE,
+    qualification_type_id TEXT NOT NULL, worker_id TEXT NOT NULL, test TEXT, answer TEXT,
+    submit_time REAL NOT NULL, status TEXT NOT NULL, reason TEXT, integer_value INTEGER);
+CREATE TABLE IF NOT EXISTS worker_blocks (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, worker_id TEXT NOT NULL UNIQUE, reason TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS worker_messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, worker_id TEXT NOT NULL, subject TEXT NOT NULL,
+    message_text TEXT NOT NULL, send_time REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS notification_settings (
+    hit_type_id TEXT PRIMARY KEY, specification TEXT NOT NULL, active INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS notifications (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, hit_type_id TEXT, event_type TEXT NOT NULL, is_test INTEGER NOT NULL,
+    transport TEXT NOT NULL, destination TEXT NOT NULL, message TEXT NOT NULL, delivery_time REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS review_results (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, hit_id TEXT NOT NULL, policy_level TEXT NOT NULL,
+    kind TEXT NOT NULL, detail TEXT NOT NULL);
 """
 
-_TABLES = ("meta", "hit_types", "hits", "assignments", "bonuses", "events", "layouts", "request_tokens")
+_TABLES = ("meta", "hit_types", "hits", "assignments", "bonuses", "events", "layouts", "request_tokens",
+           "qualification_types", "qualifications", "qualification_requests", "worker_blocks", "worker_messages",
+           "notification_settings", "notifications", "review_results")
 
 
 class Store:
@@ -73,12 +102,23 @@ class Store:
     def _create_schema(self) -> None:
         self._db.executescript(_SCHEMA)
         row = self._db.execute("SELECT version FROM schema_version").fetchone()
+        if row is not None and row["version"] == 1:
+            self._migrate_from_version_1()
+            row = self._db.execute("SELECT version FROM schema_version").fetchone()
         if row is None:
             self._db.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
         elif row["version"] != SCHEMA_VERSION:
             raise RuntimeError(
                 f"{self.path} has schema version {row['version']} but this mturk_local uses {SCHEMA_VERSION}; "
                 "run `python -m mturk_local reset --state-dir DIR` to start from an empty database")
+
+    def _migrate_from_version_1(self) -> None:
+        """Add the HIT columns of version 2; `_SCHEMA` has already created the new tables."""
+        for column in ("reviewable_notified INTEGER NOT NULL DEFAULT 0", "assignment_review_policy TEXT",
+                       "hit_review_policy TEXT"):
+            self._db.execute(f"ALTER TABLE hits ADD COLUMN {column}")
+        self._db.execute("UPDATE schema_version SET version = 2")
+        logger.info("%s migrated from schema version 1 to 2", self.path)
 
     def close(self) -> None:
         self._db.close()

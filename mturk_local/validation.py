@@ -22,7 +22,7 @@ from .errors import ParameterValidationError, SerializationException, Validation
 __all__ = [
     "service_model", "operation_names", "validate_against_model", "member_path_name",
     "check_hit_type_properties", "check_hit_properties", "check_question", "check_qualification_requirements",
-    "check_money", "check_feedback",
+    "check_money", "check_feedback", "check_service_limits",
 ]
 
 MAX_VALUE_CHARS_IN_MESSAGE = 1000  # longer values are cut and end in '...'
@@ -143,9 +143,49 @@ def validate_against_model(operation_name: str, params: dict) -> None:
     _collect(input_shape, params, "", violations)
     if violations:
         raise ValidationException(violations)
+    check_service_limits(operation_name, params)
 
 
 # Server-side rules the model does not state ------------------------------------------------
+
+# Limits from the botocore documentation of the members (the model itself leaves them out).
+# They apply to every operation that has the member, before the operation runs.
+MAX_NOTIFY_SUBJECT_CHARS = 200
+MAX_NOTIFY_MESSAGE_CHARS = 4096
+MAX_NOTIFY_WORKER_IDS = 100
+MAX_QUALIFICATION_XML_BYTES = 65_535
+_SERVICE_MAX_CHARS = {
+    ("NotifyWorkers", "Subject"): MAX_NOTIFY_SUBJECT_CHARS,
+    ("NotifyWorkers", "MessageText"): MAX_NOTIFY_MESSAGE_CHARS,
+}
+_SERVICE_MAX_ITEMS = {("NotifyWorkers", "WorkerIds"): MAX_NOTIFY_WORKER_IDS}
+_SERVICE_MAX_XML_BYTES = {
+    ("CreateQualificationType", "Test"): MAX_QUALIFICATION_XML_BYTES,
+    ("CreateQualificationType", "AnswerKey"): MAX_QUALIFICATION_XML_BYTES,
+    ("UpdateQualificationType", "Test"): MAX_QUALIFICATION_XML_BYTES,
+    ("UpdateQualificationType", "AnswerKey"): MAX_QUALIFICATION_XML_BYTES,
+}
+
+
+def check_service_limits(operation_name: str, params: dict) -> None:
+    """Raise ParameterValidationError for a text, XML document or list over a documented service limit.
+
+    Covers the operations without their own check_* function. The HIT limits are
+    checked by `check_hit_type_properties` and `check_hit_properties`.
+    """
+    for (operation, name), max_chars in _SERVICE_MAX_CHARS.items():
+        if operation == operation_name:
+            _check_length(params, name, max_chars)
+    for (operation, name), max_bytes in _SERVICE_MAX_XML_BYTES.items():
+        value = params.get(name)
+        if operation == operation_name and value is not None and len(value.encode("utf-8")) > max_bytes:
+            size_bytes = len(value.encode("utf-8"))
+            raise ParameterValidationError.invalid_value(
+                name, _shorten(value), f"{name} must be at most {max_bytes} bytes; this one has {size_bytes}.")
+    for (operation, name), max_items in _SERVICE_MAX_ITEMS.items():
+        value = params.get(name)
+        if operation == operation_name and value is not None and len(value) > max_items:
+            raise ParameterValidationError(f"{name} can list at most {max_items} items; got {len(value)}.", name)
 
 def _shorten(value: str) -> str:
     if len(value) <= MAX_VALUE_CHARS_IN_MESSAGE:

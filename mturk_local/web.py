@@ -1,10 +1,16 @@
 """Worker pages that mirror MTurk's URLs, so a person can do a HIT in a browser.
 
-GET  /mturk/preview?groupId=...[&hitId=...]   task in an iframe (preview mode) and an Accept form
+GET  /mturk/?workerId=...                     open HITs the worker may discover (default worker ALOCALSTUDENT01)
+GET  /mturk/preview?groupId=...[&hitId=...][&workerId=...]   task in an iframe (preview mode) and an Accept form
 POST /mturk/accept          (hitId, workerId)   303 to /mturk/work?assignmentId=...
+GET  /mturk/messages?workerId=...             messages sent to the worker with NotifyWorkers
 GET  /mturk/work?assignmentId=...             task in an iframe with the four MTurk query parameters
 GET  /mturk/task?assignmentId=&hitId=&workerId=&turkSubmitTo=   the HIT's own page
 POST /mturk/externalSubmit                     stores every posted field except assignmentId as the answer
+
+Qualification requirements are checked as their ActionsGuarded value says:
+Discover hides the HIT from the list, Preview refuses the preview (403), and
+Accept refuses the accept. Blocked workers see no HITs and cannot accept.
 
 Every value a worker or requester supplied is HTML-escaped on these pages,
 except the HTMLQuestion content itself, which is the requester's task page.
@@ -82,12 +88,14 @@ class _WorkerPage(tornado.web.RequestHandler):
 
 class IndexPage(_WorkerPage):
     def get(self) -> None:
+        worker_id = self.get_query_argument("workerId", c.DEFAULT_WORKER_ID)
         with self.backend.request():
             hits = self.backend.list_hits(None, c.MAX_PAGE_SIZE).items
+            blocked = self.backend.is_blocked(worker_id)
+            visible = [hit for hit in hits if hit["status"] == "Assignable" and not blocked and
+                       self.backend.worker_qualifies(hit["qualification_requirements"], worker_id, "Discover")]
         items = []
-        for hit in hits:
-            if hit["status"] != "Assignable":
-                continue
+        for hit in visible:
             link = "/mturk/preview?" + urllib.parse.urlencode({"groupId": hit["hit_group_id"], "hitId": hit["hit_id"]})
             items.append(f'<li><a href="{html.escape(link)}">{html.escape(hit["title"])}</a> '
                          f'(${html.escape(hit["reward"])}, {hit["available"]} available)</li>')
@@ -99,11 +107,19 @@ class PreviewPage(_WorkerPage):
     def get(self) -> None:
         group_id = self.get_query_argument("groupId", None)
         hit_id = self.get_query_argument("hitId", None)
+        worker_id = self.get_query_argument("workerId", c.DEFAULT_WORKER_ID)
         try:
             with self.backend.request():
                 hit = self.backend.find_hit_for_preview(group_id, hit_id)
+                may_preview = (not self.backend.is_blocked(worker_id) and
+                               self.backend.worker_qualifies(hit["qualification_requirements"], worker_id, "Preview"))
         except MTurkError as error:
             self.show_error(404, error)
+            return
+        if not may_preview:
+            self.set_status(403)
+            self.finish(_page("Not qualified", f"<p class=\"error\">Worker {html.escape(worker_id)} does not meet "
+                                               "the qualification requirements to preview this HIT.</p>"))
             return
         task_url = "/mturk/task?" + urllib.parse.urlencode(
             {"assignmentId": c.PREVIEW_ASSIGNMENT_ID, "hitId": hit["hit_id"]})
@@ -111,7 +127,7 @@ class PreviewPage(_WorkerPage):
                 '<form method="post" action="/mturk/accept">'
                 f'<input type="hidden" name="hitId" value="{html.escape(hit["hit_id"])}">'
                 '<label>Worker id <input name="workerId" '
-                f'value="{html.escape(c.DEFAULT_WORKER_ID)}" pattern="A[A-Z0-9]+"></label> '
+                f'value="{html.escape(worker_id)}" pattern="A[A-Z0-9]+"></label> '
                 '<button type="submit">Accept</button></form>'
                 f'<iframe src="{html.escape(task_url)}" height="{_frame_height(hit["question"])}"></iframe>')
         self.finish(_page("Preview: " + hit["title"], body))
@@ -128,7 +144,10 @@ class AcceptAction(_WorkerPage):
             self.show_error(404, error)
             return
         except MTurkError as error:
-            self.show_error(409, error)
+            qualification_error = error.turk_error_code if hasattr(error, "turk_error_code") else ""
+            refused = qualification_error in ("AWS.MechanicalTurk.QualificationRequirementsNotMet",
+                                              "AWS.MechanicalTurk.WorkerBlocked")
+            self.show_error(403 if refused else 409, error)
             return
         self.redirect("/mturk/work?" + urllib.parse.urlencode({"assignmentId": assignment["assignment_id"]}),
                       status=303)
@@ -221,10 +240,22 @@ class ExternalSubmitAction(_WorkerPage):
                                        'was submitted.</p><p><a href="/mturk/">More HITs</a></p>'))
 
 
+class MessagesPage(_WorkerPage):
+    def get(self) -> None:
+        worker_id = self.get_query_argument("workerId", c.DEFAULT_WORKER_ID)
+        with self.backend.request():
+            messages = self.backend.worker_messages(worker_id)
+        items = "".join(f"<li><strong>{html.escape(message['subject'])}</strong>"
+                        f"<p>{html.escape(message['message_text'])}</p></li>" for message in messages)
+        body = f"<h1>Messages for {html.escape(worker_id)}</h1><ul>{items or '<li>no messages</li>'}</ul>"
+        self.finish(_page("Messages", body))
+
+
 def worker_routes(backend: Backend) -> list:
     """Return the tornado routes of the worker site."""
     args = {"backend": backend}
     return [
+        (r"/mturk/messages", MessagesPage, args),
         (r"/mturk/?", IndexPage, args),
         (r"/mturk/preview", PreviewPage, args),
         (r"/mturk/accept", AcceptAction, args),
