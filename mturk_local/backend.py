@@ -419,6 +419,7 @@ class Backend(QualificationsMixin, WorkersMixin, NotificationsMixin, HITUpdatesM
         logger.info("created HIT %s of type %s (%d assignments, lifetime %d s)",
                     hit_id, hit_type_id, max_assignments or 1, lifetime)
         self._schedule(now + lifetime, "hit_expire", False, hit_id, None, {})
+        self._schedule(now + c.AUTO_DISPOSE_AFTER_SECONDS, "hit_dispose", False, hit_id, None, {})
         self._notify("HITCreated", self._hit_row(hit_id))
         self._schedule_crowd(hit_id, question, hit_type, max_assignments or c.DEFAULT_MAX_ASSIGNMENTS, now)
         return self.get_hit(hit_id)
@@ -802,7 +803,7 @@ class Backend(QualificationsMixin, WorkersMixin, NotificationsMixin, HITUpdatesM
         handler: Callable = {
             "crowd_accept": self._crowd_accept, "crowd_submit": self._crowd_submit,
             "crowd_abandon": self._abandon, "deadline": self._abandon, "auto_approve": self._auto_approve,
-            "hit_expire": self._expire_event,
+            "hit_expire": self._expire_event, "hit_dispose": self._dispose_event,
         }[event["kind"]]
         try:
             with self.store.savepoint("event"):
@@ -846,6 +847,17 @@ class Backend(QualificationsMixin, WorkersMixin, NotificationsMixin, HITUpdatesM
             logger.info("HIT %s expired", row["hit_id"])
             self._notify("HITExpired", row)
             self._check_reviewable(row["hit_id"])
+
+    def _dispose_event(self, event: dict, payload: dict) -> None:
+        """Dispose of a HIT 120 days after its creation, whatever its state, as MTurk does."""
+        row = self.store.one("SELECT * FROM hits WHERE hit_id = ? AND disposed = 0", (event["hit_id"],))
+        if row is None:
+            return
+        self.store.update("hits", "hit_id", row["hit_id"], {"disposed": 1})
+        self.store.execute("DELETE FROM events WHERE hit_id = ? AND kind != 'hit_dispose'", (row["hit_id"],))
+        logger.info("HIT %s disposed of automatically, %d days after its creation",
+                    row["hit_id"], c.AUTO_DISPOSE_AFTER_SECONDS // 86400)
+        self._notify("HITDisposed", row)
 
     def _check_reviewable(self, hit_id: str) -> None:
         """Send HITReviewable and run the HIT review policy the first time a HIT becomes Reviewable."""

@@ -114,6 +114,10 @@ SYSTEM_QUALIFICATION_IDS = (
 PREVIEW_ASSIGNMENT_ID = "ASSIGNMENT_ID_NOT_AVAILABLE"
 DEFAULT_WORKER_ID = "ALOCALSTUDENT01"
 
+# The service disposes of every HIT this long after it was created (DeleteHIT's
+# documentation in the 2017-01-17 API reference: "automatically disposed of after 120 days").
+AUTO_DISPOSE_AFTER_SECONDS = 120 * 24 * 3600
+
 # A ledger of created HITs that the helpers package keeps in the state folder.
 # Reset removes it with the database, because it names HITs that reset deletes.
 LEDGER_FILE_NAME = "ledger.json"

@@ -10,7 +10,7 @@ import re
 
 import pytest
 from botocore.exceptions import ClientError
-from mturk_test_support import mturk_message, worker_id
+from mturk_test_support import html_question, mturk_message, worker_id
 
 AUTO_APPROVAL_DELAY_SECONDS = 86_400
 
@@ -160,3 +160,20 @@ def test_assignment_pages_of_100(mturk_client, make_hit, worker, count, page_siz
     assert sizes == page_sizes
     assert collected == submitted
     assert paginated == submitted
+
+
+def test_hit_disposed_after_120_days(mturk_client, mturk_server):
+    hit = mturk_client.create_hit(MaxAssignments=1, LifetimeInSeconds=3600, AssignmentDurationInSeconds=600,
+                                  Reward="0.05", Title="T", Description="D", Question=html_question())["HIT"]
+
+    mturk_server.admin("clock/advance", {"seconds": 119 * 24 * 3600})
+    assert mturk_client.get_hit(HITId=hit["HITId"])["HIT"]["HITStatus"] == "Reviewable"
+
+    mturk_server.admin("clock/advance", {"seconds": 2 * 24 * 3600})
+    with pytest.raises(ClientError) as excinfo:
+        mturk_client.get_hit(HITId=hit["HITId"])
+    listed = [item["HITId"] for item in mturk_client.list_hits()["HITs"]]
+
+    assert excinfo.value.response["Error"]["Code"] == "RequestError"
+    assert excinfo.value.response["TurkErrorCode"] == "AWS.MechanicalTurk.HITDoesNotExist"
+    assert hit["HITId"] not in listed
