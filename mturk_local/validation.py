@@ -101,8 +101,10 @@ def _collect(shape, value, path: str, violations: list[str]) -> None:
     if shape.type_name == "structure":
         for name in shape.required_members:
             if value.get(name) is None:
+                # The real service ends this constraint with a period, unlike the pattern
+                # one, in the ValidationException texts that boto3 users have quoted.
                 violations.append(f"Value null at '{_join(path, name)}' failed to satisfy constraint: "
-                                  "Member must not be null")
+                                  "Member must not be null.")
         for name, member_value in value.items():
             member_shape = shape.members.get(name)
             if member_shape is not None and member_value is not None:

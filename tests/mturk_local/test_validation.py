@@ -220,4 +220,4 @@ def test_missing_required_member(mturk_server):
     assert status == 400
     assert body == {"__type": "ValidationException", "message": (
         "1 validation error detected: Value null at 'reason' failed to satisfy constraint: "
-        "Member must not be null")}
+        "Member must not be null.")}
