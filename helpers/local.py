@@ -1,9 +1,10 @@
 """Local-service extras: doing a HIT as a worker, and adding HIT layouts.
 
 On the real MTurk a person does the work on the worker website, and a HIT
-layout (a "project") is made on the requester website. The local service has
-the same two websites, and these functions use them over HTTP the way a browser
-would, so a notebook can run the whole loop without anybody clicking.
+layout (a "project") is made on the requester website. The local service has a
+worker website, which ``submit_as_worker`` uses over HTTP the way a browser
+would, and an admin route for layouts, which ``register_layout`` calls. So a
+notebook can run the whole loop without anybody clicking.
 """
 
 from __future__ import annotations
