@@ -1,6 +1,6 @@
 """Requester toolkit for crowdsourcing bounding boxes on MTurk with boto3.
 
-Each module holds one concept and declares ``__all__``; this package re-exports
+Each module covers one concept and declares ``__all__``; this package re-exports
 them so that notebooks can write ``from helpers import connect, score_boxes``.
 ``helpers.local`` (local-service extras) and ``helpers.series`` (the tutorial's
 own batch) are imported by their module names.
