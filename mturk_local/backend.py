@@ -62,6 +62,8 @@ class BackendConfig:
     instant: bool = False
     balance_mode: str = "sandbox"  # "sandbox": fixed $10,000.00; "production": charged balance
     initial_balance_dollars: Decimal = c.SANDBOX_BALANCE_DOLLARS
+    # NOTE: whether the real 2017 API accepts a $0.00 reward is unknown; $0.01 is the default minimum.
+    min_reward_dollars: Decimal = c.MIN_REWARD_DOLLARS
 
 
 # Money -----------------------------------------------------------------------------------

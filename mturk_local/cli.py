@@ -19,6 +19,7 @@ import urllib.request
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from . import constants as c
 from .process import (
     HEALTH_TIMEOUT_SECONDS,
     SERVER_INFO_FILE,
@@ -84,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "charged with MTurk's fees")
     serve.add_argument("--initial-balance", type=_dollars, default=Decimal("10000.00"),
                        help="starting balance in US dollars for --balance-mode production (default 10000.00)")
+    serve.add_argument("--allow-zero-reward", action="store_true",
+                       help="accept a Reward of 0.00 US dollars (default: at least 0.01)")
     serve.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"),
                        help="logging level on stderr (default INFO)")
 
@@ -178,7 +181,8 @@ async def _run_server(args) -> None:
     args.state_dir.mkdir(parents=True, exist_ok=True)
     store = Store(args.state_dir / DATABASE_FILE_NAME)
     config = BackendConfig(seed=args.seed, instant=args.instant, balance_mode=args.balance_mode,
-                           initial_balance_dollars=args.initial_balance)
+                           initial_balance_dollars=args.initial_balance,
+                           min_reward_dollars=Decimal("0.00") if args.allow_zero_reward else c.MIN_REWARD_DOLLARS)
     backend = Backend(store, SimulatedClock(args.speed), config, load_crowd(args.seed, args.known_answers))
     app = make_app(backend, str(args.images_dir))
 

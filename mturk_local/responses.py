@@ -126,7 +126,7 @@ class MTurkResponses:
         return {"AvailableBalance": f"{self.backend.balance():.2f}"}
 
     def create_hit_type(self, params: dict) -> dict:
-        validation.check_hit_type_properties(params)
+        validation.check_hit_type_properties(params, self.backend.config.min_reward_dollars)
         return {"HITTypeId": self.backend.create_hit_type(**self._hit_type_args(params))}
 
     @staticmethod
@@ -155,7 +155,7 @@ class MTurkResponses:
                 check_review_policy(member, params[member])
 
     def create_hit(self, params: dict) -> dict:
-        validation.check_hit_type_properties(params)
+        validation.check_hit_type_properties(params, self.backend.config.min_reward_dollars)
         validation.check_hit_properties(params)
         self._check_review_policies(params)
         hit_type_id = self.backend.create_hit_type(**self._hit_type_args(params))

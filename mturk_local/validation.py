@@ -217,8 +217,8 @@ def check_money(name: str, amount: str, minimum: Decimal) -> Decimal:
     return value
 
 
-def check_hit_type_properties(params: dict) -> None:
-    """Check the properties shared by CreateHITType and CreateHIT."""
+def check_hit_type_properties(params: dict, min_reward: Decimal = c.MIN_REWARD_DOLLARS) -> None:
+    """Check the properties shared by CreateHITType and CreateHIT; `min_reward` is in US dollars."""
     _check_range(params, "AssignmentDurationInSeconds", c.MIN_ASSIGNMENT_DURATION_SECONDS,
                  c.MAX_ASSIGNMENT_DURATION_SECONDS)
     _check_range(params, "AutoApprovalDelayInSeconds", c.MIN_AUTO_APPROVAL_DELAY_SECONDS,
@@ -230,7 +230,7 @@ def check_hit_type_properties(params: dict) -> None:
         if name in params and not params[name].strip():
             raise ParameterValidationError.invalid_value(name, params[name], f"{name} must not be empty.")
     if "Reward" in params:
-        check_money("Reward", params["Reward"], c.MIN_REWARD_DOLLARS)
+        check_money("Reward", params["Reward"], min_reward)
     check_qualification_requirements(params.get("QualificationRequirements") or [])
 
 

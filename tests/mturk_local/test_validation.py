@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 from botocore.exceptions import ClientError
-from mturk_test_support import html_question, mturk_message
+from mturk_test_support import html_question, make_client, mturk_message, start_server, stop_server
 
 EXTERNAL_NAMESPACE = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2006-07-14/ExternalQuestion.xsd"
 
@@ -221,3 +221,18 @@ def test_missing_required_member(mturk_server):
     assert body == {"__type": "ValidationException", "message": (
         "1 validation error detected: Value null at 'reason' failed to satisfy constraint: "
         "Member must not be null.")}
+
+
+def test_zero_reward_needs_option(mturk_client, tmp_path):
+    arguments = {"AssignmentDurationInSeconds": 600, "Reward": "0.00", "Title": "T", "Description": "D"}
+    with pytest.raises(ClientError) as excinfo:
+        mturk_client.create_hit_type(**arguments)
+    assert excinfo.value.response["Error"]["Code"] == "ParameterValidationError"
+    assert "Reward must be at least 0.01 US dollars" in excinfo.value.response["Error"]["Message"]
+
+    server = start_server(tmp_path / "free", "--instant", "--allow-zero-reward")
+    try:
+        hit_type_id = make_client(server.endpoint_url).create_hit_type(**arguments)["HITTypeId"]
+    finally:
+        stop_server(server)
+    assert hit_type_id
