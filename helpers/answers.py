@@ -309,16 +309,23 @@ def _parse_flattened_crowd_form(fields: Mapping[str, str | None], box_field: str
     return parsed
 
 
+def _load_field_json(raw_text: str, field_name: str) -> tuple[Any, ParsedBoxes | None]:
+    """Return ``(data, None)`` for valid JSON, or ``(None, record)`` for an empty or invalid field."""
+    if not raw_text.strip():
+        return None, ParsedBoxes(status="empty_field", raw_text=raw_text,
+                                 problems=[f"{field_name} is empty, so the worker drew no boxes"])
+    try:
+        return _load_json(raw_text), None
+    except _BadValue as error:
+        return None, ParsedBoxes(status="unparseable", raw_text=raw_text,
+                                 problems=[f"{field_name} is not valid JSON: {error}"])
+
+
 def _parse_box_list_text(raw_text: str, field_name: str) -> ParsedBoxes:
     """Parse a field whose JSON is a flat list of box objects."""
-    if not raw_text.strip():
-        return ParsedBoxes(status="empty_field", raw_text=raw_text,
-                           problems=[f"{field_name} is empty, so the worker drew no boxes"])
-    try:
-        data = _load_json(raw_text)
-    except _BadValue as error:
-        return ParsedBoxes(status="unparseable", raw_text=raw_text,
-                           problems=[f"{field_name} is not valid JSON: {error}"])
+    data, failure = _load_field_json(raw_text, field_name)
+    if failure is not None:
+        return failure
     if not isinstance(data, list):
         return ParsedBoxes(status="unknown_shape", raw_text=raw_text, problems=[
             f"{field_name} must be a JSON list of boxes, got a JSON {_json_type(data)}"])
@@ -326,14 +333,9 @@ def _parse_box_list_text(raw_text: str, field_name: str) -> ParsedBoxes:
 
 
 def _parse_crowd_form(raw_text: str) -> ParsedBoxes:
-    if not raw_text.strip():
-        return ParsedBoxes(status="empty_field", raw_text=raw_text,
-                           problems=[f"{CROWD_FORM_FIELD} is empty, so the worker drew no boxes"])
-    try:
-        data = _load_json(raw_text)
-    except _BadValue as error:
-        return ParsedBoxes(status="unparseable", raw_text=raw_text,
-                           problems=[f"{CROWD_FORM_FIELD} is not valid JSON: {error}"])
+    data, failure = _load_field_json(raw_text, CROWD_FORM_FIELD)
+    if failure is not None:
+        return failure
 
     def unknown(problem: str) -> ParsedBoxes:
         return ParsedBoxes(status="unknown_shape", raw_text=raw_text, problems=[problem])

@@ -20,7 +20,7 @@ __all__ = ["BoxScore", "PrecisionRecall", "precision_recall_at", "score_boxes"]
 
 @dataclass(frozen=True)
 class BoxScore:
-    """How well one worker's boxes for an image match the truth boxes.
+    """Match quality of one worker's boxes for an image against the truth boxes.
 
     ``mean_iou`` is averaged over the truth boxes, counting 0 for each
     missed one, so it falls when objects are missed but not when spurious

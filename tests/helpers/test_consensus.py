@@ -127,7 +127,7 @@ def test_consensus_rejects_bad_rows(row, message):
         MedianBoxConsensus().fit([row])
 
 
-def test_agreement_with_others_flags_the_odd_worker():
+def test_agreement_flags_odd_worker():
     rows = [("img", "A", Box(11, 10, 50, 51, "cup")),
             ("img", "B", Box(10, 12, 49, 50, "cup")),
             ("img", "C", Box(9, 9, 52, 50, "cup")),
@@ -140,8 +140,17 @@ def test_agreement_with_others_flags_the_odd_worker():
         assert scores[("img", worker)].mean_iou > 0.85
 
 
-def test_agreement_with_others_never_compares_a_worker_with_itself():
+def test_agreement_excludes_own_boxes():
     rows = [("img", "A", Box(0, 0, 10, 10, "cup")), ("img", "A", Box(0, 0, 10, 10, "cup"))]
     score = agreement_with_others(rows)[("img", "A")]
     assert score.matched == 0
     assert score.matched + score.missed == 0
+
+
+def test_agreement_needs_two_other_workers():
+    # With the worker's own box counted, A and B would form a two-worker cluster.
+    rows = [("img", "A", Box(0, 0, 10, 10, "cup")), ("img", "B", Box(0, 0, 10, 11, "cup"))]
+    scores = agreement_with_others(rows, min_workers=2)
+    for worker in "AB":
+        assert scores[("img", worker)].matched == 0
+        assert scores[("img", worker)].missed == 0
